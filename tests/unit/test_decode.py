@@ -2,7 +2,7 @@ import gzip
 import io
 
 import zstandard
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from pipelines.io.decode import iter_blocks, sniff_compression
@@ -67,6 +67,7 @@ def test_overlong_line_is_cut_out_and_numbered():
 @given(st.lists(st.binary(max_size=300).map(lambda b: b.replace(b"\n", b"")), max_size=200), st.integers(min_value=1, max_value=4096), st.booleans())
 def test_blocks_reassemble_to_the_input_with_consistent_line_numbers(lines, block_bytes, trailing_newline):
     text = b"\n".join(lines) + (b"\n" if trailing_newline and lines else b"")
+    assume(sniff_compression(text) == "none")  # plain text that starts with a magic number IS compressed data
     blocks, out, problems = _collect(text, block_bytes=block_bytes, max_line_bytes=1 << 20)
     assert out == text
     expected_first = 1
