@@ -34,6 +34,13 @@ class UserError(Exception):
     """A mistake the user can fix; printed as one line."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line (plus where to look), not a usage dump."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
 def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
@@ -52,7 +59,7 @@ def _positive(text: str) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="regmeter", description="Who downloads from a package registry, and what each kind of client costs.")
+    parser = _Parser(prog="regmeter", description="Who downloads from a package registry, and what each kind of client costs.")
     sub = parser.add_subparsers(dest="command", required=True)
 
     def command(parent, name, help_text, key=None):
