@@ -126,20 +126,25 @@ def cmd_generate(args) -> None:
     print(f"labels: {summary.labels_path}\nfile sizes: {summary.sizes_path}")
 
 
+def _abs(path: str | None) -> str | None:
+    """Local paths are made absolute: Beam workers need not share the launcher's directory."""
+    return path if path is None or "://" in path else os.path.abspath(path)
+
+
 def _daily_config(args):
     from pipelines.jobs.daily import DailyJobConfig
     from pipelines.privacy import load_client_key_secret
 
     return DailyJobConfig(
         date=args.date,
-        input=args.input,
-        output=args.output,
+        input=_abs(args.input),
+        output=_abs(args.output),
         secret=load_client_key_secret(args.client_key_secret_file),
         registry=args.registry,
         format=args.format,
         emit_events=args.emit_events,
-        rules=args.rules,
-        file_sizes=args.file_sizes,
+        rules=_abs(args.rules),
+        file_sizes=_abs(args.file_sizes),
         late_minutes=args.late_minutes,
     )
 
@@ -231,7 +236,7 @@ def cmd_demo(args) -> None:
     from pipelines.synth import generate_day
     from pipelines.warehouse import build_warehouse, format_table, query
 
-    work = args.workdir
+    work = os.path.abspath(args.workdir)
     data, out, db = os.path.join(work, "demo-data"), os.path.join(work, "demo-out"), os.path.join(work, "regmeter.duckdb")
     t0 = time.monotonic()
     print(f"1/3 generating {args.lines:,} lines of PyPI CDN logs for {args.date} (seed {args.seed}) → {data}/")
@@ -239,7 +244,7 @@ def cmd_demo(args) -> None:
     print(f"    {len(summary.files)} gzip objects, {summary.bytes_written / 1e6:,.1f} MB, {summary.seconds:.1f}s")
     print(f"2/3 running the daily Beam job (local runner, {os.cpu_count()} workers) → {out}/")
     t1 = time.monotonic()
-    config = DailyJobConfig(date=args.date, input=data, output=out, secret=load_client_key_secret(), file_sizes=summary.sizes_path)
+    config = DailyJobConfig(date=args.date, input=data, output=out, secret=load_client_key_secret(), file_sizes=os.path.join(data, summary.sizes_path))
     manifest = run_daily(config, [])
     job_seconds = time.monotonic() - t1
     print_run_summary(manifest, job_seconds)

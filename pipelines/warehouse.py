@@ -372,7 +372,9 @@ def _format_value(value) -> str:
             return "0"
         if abs(v) >= 1:
             return f"{v:,.2f}"
-        return f"{v:.4g}"
+        if abs(v) >= 0.0001:  # shares and small amounts: fixed 4 decimals, so columns line up
+            return f"{v:.4f}"
+        return f"{v:.3g}"
     if isinstance(value, (_dt.date, _dt.datetime, _dt.time)):
         return value.isoformat(sep=" ") if isinstance(value, _dt.datetime) else value.isoformat()
     return str(value).replace("\n", "\\n")
@@ -380,7 +382,7 @@ def _format_value(value) -> str:
 
 def format_table(columns, rows) -> str:
     """A plain aligned text table: numbers right-aligned (ints with thousands separators, floats
-    with 2 decimals from 1 up and 4 significant digits below), everything else left-aligned."""
+    with 2 decimals from 1 up, 4 decimals below, 3 significant digits below 0.0001), everything else left-aligned."""
     columns = [str(c) for c in columns]
     cells = [[_format_value(v) for v in row] for row in rows]
     numeric = [

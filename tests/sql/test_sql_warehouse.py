@@ -206,7 +206,7 @@ def test_format_table_aligns_numbers_right():
     assert lines[0].split() == ["class", "requests", "share", "cost_usd", "note"]
     assert set(lines[1]) <= {"-", " "}
     assert lines[2].split() == ["human", "1,234,567", "0.1235", "1,234.57", "NULL"]
-    assert lines[3].split() == ["ai_agent", "5", "1.00", "1.234e-05", "x"]
+    assert lines[3].split() == ["ai_agent", "5", "1.00", "1.23e-05", "x"]
     # right-aligned: numbers end in the same column as their header
     for col in ("requests", "share", "cost_usd"):
         end = lines[0].index(col) + len(col)
