@@ -103,7 +103,7 @@ def client_keys(ip_keys: pa.Array, families: pa.Array, ua_keys: pa.Array, secret
     return pc.coalesce(hashed, ua_keys)
 
 
-def classify_events(parsed: pa.Table, describer: ClientDescriber, source_file: str) -> pa.Table:
+def classify_events(parsed: pa.Table, describer: ClientDescriber) -> pa.Table:
     """PARSED_SCHEMA events → DownloadEvent (schemas/download_event.avsc) columns."""
     n = parsed.num_rows
     described = describer.describe_column(parsed.column("user_agent").combine_chunks())
@@ -111,7 +111,6 @@ def classify_events(parsed: pa.Table, describer: ClientDescriber, source_file: s
     columns.update({k: v for k, v in described.items() if k in EVENT_SCHEMA.names})
     columns["client_key"] = client_keys(parsed.column("ip_key").combine_chunks(), described["family"], described["ua_key"], describer.secret)
     columns["bytes_estimated"] = pa.nulls(n, pa.bool_()).fill_null(False)
-    columns["source_file"] = pa.nulls(n, pa.string()).fill_null(source_file)
     return pa.table({f.name: columns[f.name] for f in EVENT_SCHEMA}).cast(EVENT_SCHEMA)
 
 

@@ -13,6 +13,7 @@ from pipelines.formats.common import ParsedBlock
 
 FORMATS: dict[str, ModuleType] = {m.NAME: m for m in (fastly_pypi,)}
 AUTO = "auto"
+UNRECOGNISED = "unrecognised"  # what sniffing says of an object no adapter accepts
 
 
 class UnknownFormatError(ValueError):
@@ -34,4 +35,4 @@ def sniff_format(head: bytes) -> ModuleType | None:
     return None
 
 
-__all__ = ["AUTO", "FORMATS", "ParsedBlock", "UnknownFormatError", "get_format", "sniff_format"]
+__all__ = ["AUTO", "UNRECOGNISED", "FORMATS", "ParsedBlock", "UnknownFormatError", "get_format", "sniff_format"]

@@ -40,12 +40,14 @@ PARSED_SCHEMA = pa.schema(
         ("ip_key", pa.string()),
         ("tls_protocol", pa.string()),
         ("user_agent", pa.string()),
+        ("source_file", pa.string()),
         ("source_line", pa.int64()),
     ]
 )
 
 DEAD_LETTER_COLUMNS = pa.schema(
     [
+        ("source_file", pa.string()),  # filled by the job; adapters only know block line numbers
         ("source_line", pa.int64()),
         ("raw", pa.string()),
         ("error_kind", pa.string()),
@@ -87,13 +89,13 @@ class DeadLetterCollector:
     """Gathers dead letters from both the vectorised path (arrays) and the rare Python path (rows)."""
 
     def __init__(self) -> None:
-        self._rows: list[tuple[int | None, str, str, str]] = []
+        self._rows: list[tuple[str | None, int | None, str, str, str]] = []
         self._tables: list[pa.Table] = []
 
-    def add(self, source_line: int | None, raw: bytes | str, error_kind: str, error_detail: str) -> None:
-        self._rows.append((source_line, raw_text(raw), error_kind, error_detail))
+    def add(self, source_line: int | None, raw: bytes | str, error_kind: str, error_detail: str, source_file: str | None = None) -> None:
+        self._rows.append((source_file, source_line, raw_text(raw), error_kind, error_detail))
 
-    def add_arrays(self, source_line: pa.Array, raw: pa.Array, error_kind: str, error_detail: str) -> None:
+    def add_arrays(self, source_line: pa.Array, raw: pa.Array, error_kind: str, error_detail: str, source_file: pa.Array | None = None) -> None:
         if len(source_line) == 0:
             return
         raw = pc.utf8_slice_codeunits(raw.cast(pa.string()), 0, RAW_KEEP_BYTES)
@@ -101,7 +103,7 @@ class DeadLetterCollector:
         n = len(source_line)
         self._tables.append(
             pa.table(
-                [source_line.cast(pa.int64()), raw, _constant(error_kind, n), _constant(error_detail, n)],
+                [pa.nulls(n, pa.string()) if source_file is None else source_file, source_line.cast(pa.int64()), raw, _constant(error_kind, n), _constant(error_detail, n)],
                 schema=DEAD_LETTER_COLUMNS,
             )
         )

@@ -92,3 +92,24 @@ def select_inputs(input_path: str, date: dt.date, late_minutes: int = 10) -> lis
     if not selected:
         raise InputError(f"no log files for {date.isoformat()} in {where}")
     return selected
+
+
+# ~4 MB of compressed logs is ~100k PyPI lines: big enough that per-element costs vanish,
+# small enough that a day still spreads over many workers.
+DEFAULT_UNIT_BYTES = 4 << 20
+
+
+def group_into_units(objects: list[InputObject], target_bytes: int = DEFAULT_UNIT_BYTES) -> list[list[InputObject]]:
+    """Consecutive objects packed into work units of about target_bytes (a big object alone)."""
+    units: list[list[InputObject]] = []
+    current: list[InputObject] = []
+    size = 0
+    for obj in objects:
+        if current and size + obj.size > target_bytes:
+            units.append(current)
+            current, size = [], 0
+        current.append(obj)
+        size += obj.size
+    if current:
+        units.append(current)
+    return units

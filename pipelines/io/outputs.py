@@ -2,14 +2,13 @@
 
 Layout of a run before it is published:
     OUT/_staging/<run_id>/usage/date=D/part-HH.parquet
-    OUT/_staging/<run_id>/dead_letters/date=D/part-<object>-<line>.avro
-    OUT/_staging/<run_id>/events/date=D/part-<object>-<line>.parquet
+    OUT/_staging/<run_id>/dead_letters/date=D/part-<chunk>.avro
+    OUT/_staging/<run_id>/events/date=D/part-<chunk>.parquet
 File names are deterministic, so a retried bundle rewrites the same file.
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
 
 import fastavro
@@ -36,10 +35,6 @@ def partition_dir(root: str, kind: str, date: str) -> str:
     return files.join(root, kind, f"date={date}")
 
 
-def object_tag(path: str) -> str:
-    return hashlib.sha1(path.encode()).hexdigest()[:12]
-
-
 def write_parquet(path: str, table: pa.Table) -> int:
     """Write and read back the footer: the row count on disk must equal the table's."""
     buf = io.BytesIO()
@@ -52,11 +47,8 @@ def write_parquet(path: str, table: pa.Table) -> int:
     return on_disk
 
 
-def write_dead_letters(path: str, table: pa.Table, source_file: str) -> int:
-    records = [
-        {**row, "source_file": source_file, "pipeline_version": __version__}
-        for row in table.to_pylist()
-    ]
+def write_dead_letters(path: str, table: pa.Table) -> int:
+    records = [{**row, "source_file": row["source_file"] or "", "pipeline_version": __version__} for row in table.to_pylist()]
     buf = io.BytesIO()
     fastavro.writer(buf, _DEAD_LETTER_AVRO, records, codec="deflate")
     files.write_bytes(path, buf.getvalue())

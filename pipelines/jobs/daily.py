@@ -16,7 +16,7 @@ from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions,
 from pipelines import formats
 from pipelines.io import files
 from pipelines.io.decode import DEFAULT_BLOCK_BYTES
-from pipelines.io.inputs import InputObject, select_inputs
+from pipelines.io.inputs import DEFAULT_UNIT_BYTES, InputObject, group_into_units, select_inputs
 from pipelines.io.outputs import staging_root
 from pipelines.io.publish import manifest_path, recover_interrupted, versions
 from pipelines.transforms import progress
@@ -49,6 +49,7 @@ class DailyJobConfig:
     file_sizes: str | None = None
     late_minutes: int = 10
     block_bytes: int = DEFAULT_BLOCK_BYTES
+    unit_bytes: int = DEFAULT_UNIT_BYTES
     run_id: str = field(default_factory=lambda: f"{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}")
 
 
@@ -105,7 +106,8 @@ def build_daily_pipeline(config: DailyJobConfig, objects: list[InputObject], opt
     staging = staging_root(config.output, config.run_id)
     date = config.date.isoformat()
     p = beam.Pipeline(options=options)
-    listed = p | "ListObjects" >> beam.Create(objects) | "SpreadObjects" >> beam.Reshuffle()
+    units = group_into_units(objects, config.unit_bytes)
+    listed = p | "ListWorkUnits" >> beam.Create(units) | "SpreadWorkUnits" >> beam.Reshuffle()
     read = listed | "ReadLogChunks" >> ReadLogChunks(config.format, config.block_bytes)
     parsed = read["chunks"] | "ParseLogs" >> ParseLogs(config.registry, DayPolicy(config.date, config.late_minutes))
     classified = parsed["events"] | "ClassifyClients" >> ClassifyClients(config.secret, config.rules, config.file_sizes)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import apache_beam as beam
-from apache_beam.metrics import Metrics
 
 from pipelines.classify import Classifier
 from pipelines.events import ByteEstimator, ClientDescriber, classify_events
@@ -18,21 +17,16 @@ class ClassifyClientsFn(beam.DoFn):
         self.secret = secret
         self.rules_path = rules_path
         self.file_sizes_path = file_sizes_path
-        self.distinct_uas = Metrics.distribution("regmeter", "distinct_user_agents_per_chunk")
 
     def setup(self):
-        rules_text_path = None
-        if self.rules_path:
-            rules_text_path = self.rules_path
-        self.describer = ClientDescriber(Classifier(rules_text_path), self.secret)
+        self.describer = ClientDescriber(Classifier(self.rules_path), self.secret)
         self.estimator = ByteEstimator()
         if self.file_sizes_path:
             self.estimator = ByteEstimator.from_csv_text(files.read_bytes(self.file_sizes_path).decode())
 
     def process(self, chunk: EventChunk):
-        events = classify_events(chunk.events, self.describer, chunk.source.path)
-        self.distinct_uas.update(len(chunk.events.column("user_agent").unique()))
-        yield EventChunk(chunk.source, chunk.block_index, self.estimator.apply(events))
+        events = classify_events(chunk.events, self.describer)
+        yield EventChunk(chunk.chunk_id, self.estimator.apply(events))
 
 
 class ClassifyClients(beam.PTransform):

@@ -1,4 +1,4 @@
-"""What flows between regmeter's Beam steps. Chunks of a file, never single lines."""
+"""What flows between regmeter's Beam steps. Chunks of lines, never single lines."""
 
 from __future__ import annotations
 
@@ -6,17 +6,32 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
-from pipelines.io.decode import Block
+from pipelines.io.decode import InputProblem
 from pipelines.io.inputs import InputObject
 
 
 @dataclass
-class LogChunk:
-    """A block of whole lines of one log object."""
+class Segment:
+    """A run of whole lines of one object inside a chunk."""
 
     source: InputObject
-    block: Block
-    format_name: str  # the adapter chosen for this object (sniffed or given)
+    first_line: int  # the run's first line number in its object (1-based)
+    lines: int
+
+
+@dataclass
+class LogChunk:
+    """Several MiB of whole lines: one piece of a big object, or several small objects together.
+
+    Fastly writes an object every 2 minutes; at ~700 lines each, a per-object element
+    spends more on fixed per-call costs than on parsing, so small objects share a chunk.
+    """
+
+    chunk_id: str  # stable: names the chunk's dead-letter and event files
+    segments: list[Segment]
+    data: bytes
+    format_name: str
+    problems: list[tuple[InputObject, InputProblem]] = field(default_factory=list)
 
 
 @dataclass
@@ -43,15 +58,13 @@ class ChunkStats:
 
 @dataclass
 class EventChunk:
-    """Parsed (then classified) events of one chunk."""
+    """Parsed (then classified) events of one chunk; source_file/source_line are columns."""
 
-    source: InputObject
-    block_index: int  # the chunk's first line, unique within its object
+    chunk_id: str
     events: pa.Table
 
 
 @dataclass
 class DeadLetterChunk:
-    source: InputObject
-    block_index: int
-    dead_letters: pa.Table  # DEAD_LETTER_COLUMNS
+    chunk_id: str
+    dead_letters: pa.Table  # DEAD_LETTER_COLUMNS + source_file

@@ -9,7 +9,7 @@ from __future__ import annotations
 import apache_beam as beam
 
 from pipelines.io import files
-from pipelines.io.outputs import object_tag, partition_dir, write_dead_letters, write_parquet
+from pipelines.io.outputs import partition_dir, write_dead_letters, write_parquet
 from pipelines.transforms.elements import DeadLetterChunk, EventChunk
 
 
@@ -31,8 +31,8 @@ class WriteDeadLettersFn(beam.DoFn):
         self.date = date
 
     def process(self, chunk: DeadLetterChunk):
-        name = f"part-{object_tag(chunk.source.path)}-{chunk.block_index:09d}.avro"
-        rows = write_dead_letters(files.join(partition_dir(self.staging, "dead_letters", self.date), name), chunk.dead_letters, chunk.source.path)
+        name = f"part-{chunk.chunk_id}.avro"
+        rows = write_dead_letters(files.join(partition_dir(self.staging, "dead_letters", self.date), name), chunk.dead_letters)
         yield {"kind": "dead_letters", "date": self.date, "file": name, "rows": rows}
 
 
@@ -42,7 +42,7 @@ class WriteEventsFn(beam.DoFn):
         self.date = date
 
     def process(self, chunk: EventChunk):
-        name = f"part-{object_tag(chunk.source.path)}-{chunk.block_index:09d}.parquet"
+        name = f"part-{chunk.chunk_id}.parquet"
         rows = write_parquet(files.join(partition_dir(self.staging, "events", self.date), name), chunk.events)
         yield {"kind": "events", "date": self.date, "file": name, "rows": rows}
 

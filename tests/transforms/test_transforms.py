@@ -38,7 +38,7 @@ def _objects(tmp_path):
 def test_read_and_parse_account_for_every_line(tmp_path):
     objects = _objects(tmp_path)
     with _pipeline() as p:
-        read = p | beam.Create(objects) | ReadLogChunks()
+        read = p | beam.Create([objects]) | ReadLogChunks()
         parsed = read["chunks"] | ParseLogs(day_policy=DayPolicy(DAY))
         totals = parsed["stats"] | beam.combiners.ToList() | beam.Map(merge_stats)
         assert_that(
@@ -48,6 +48,17 @@ def test_read_and_parse_account_for_every_line(tmp_path):
         )
         kinds = parsed["dead_letters"] | beam.FlatMap(lambda c: c.dead_letters.column("error_kind").to_pylist())
         assert_that(kinds, equal_to(["too_few_fields", "bad_timestamp", "unknown_record_type", "invalid_utf8"]), label="DeadLetterKinds")
+        # both small objects share one chunk; each dead letter still names its own object and line
+        where = parsed["dead_letters"] | beam.FlatMap(
+            lambda c: [(f.rsplit("/", 1)[-1], n) for f, n in zip(c.dead_letters.column("source_file").to_pylist(), c.dead_letters.column("source_line").to_pylist())]
+        )
+        assert_that(where, equal_to([("downloads-bad_lines.log.gz", n) for n in (2, 4, 5, 6)]), label="DeadLetterPlaces")
+        lines = parsed["events"] | beam.FlatMap(lambda c: list(zip(c.events.column("source_file").to_pylist(), c.events.column("source_line").to_pylist())))
+        assert_that(
+            lines | beam.Map(lambda fl: (fl[0].rsplit("/", 1)[-1], fl[1])),
+            equal_to([("downloads-good.log.gz", n) for n in range(1, 6)] + [("downloads-bad_lines.log.gz", n) for n in (1, 7)]),
+            label="EventPlaces",
+        )
         checksums = read["inputs"] | beam.Map(lambda i: (len(i["crc32c"]), i["bytes_read"] == i["size"]))
         assert_that(checksums, equal_to([(8, True), (8, True)]), label="Checksums")
 
@@ -55,7 +66,7 @@ def test_read_and_parse_account_for_every_line(tmp_path):
 def test_classify_and_aggregate_count_each_parsed_line_once(tmp_path):
     objects = _objects(tmp_path)
     with _pipeline() as p:
-        chunks = (p | beam.Create(objects) | ReadLogChunks())["chunks"]
+        chunks = (p | beam.Create([objects]) | ReadLogChunks())["chunks"]
         events = (chunks | ParseLogs(day_policy=DayPolicy(DAY)))["events"]
         classified = events | ClassifyClients(SECRET)
         classes = classified | beam.FlatMap(lambda c: c.events.column("client_class").to_pylist())

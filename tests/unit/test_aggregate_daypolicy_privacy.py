@@ -72,6 +72,10 @@ def _day_events(*stamps):
     return _events([{"timestamp": s, "source_line": i + 1, "path": "/p", "user_agent": "ua"} for i, s in enumerate(stamps)])
 
 
+def _times(object_time, n):
+    return pa.array([object_time] * n, pa.timestamp("us", tz="UTC"))
+
+
 def test_day_policy_keeps_the_day_and_accounts_for_every_other_line():
     day = dt.date(2026, 11, 20)
     prev = dt.datetime(2026, 11, 19, 23, 58, tzinfo=UTC)
@@ -87,7 +91,7 @@ def test_day_policy_keeps_the_day_and_accounts_for_every_other_line():
     ]
     for object_time, (kept, other, lost) in cases:
         dead, filtered = DeadLetterCollector(), Counter()
-        out = apply_day_policy(_day_events(prev, on, nxt, old), day, object_time, 10, dead, filtered)
+        out = apply_day_policy(_day_events(prev, on, nxt, old), day, _times(object_time, 4), 10, dead, filtered)
         assert (out.num_rows, filtered["other_date"], len(dead)) == (kept, other, lost), object_time
         assert {r["error_kind"] for r in dead.table().to_pylist()} <= {"out_of_range"}
 
