@@ -220,10 +220,11 @@ def cmd_warehouse_query(args) -> None:
 DEMO_QUERY = """
 select client_class,
        sum(requests) as requests,
-       round(sum(gb_served), 1) as gb_served,
-       round(100 * sum(requests) / sum(sum(requests)) over (), 1) as request_share_pct,
-       round(100 * sum(bytes_sent) / sum(sum(bytes_sent)) over (), 1) as byte_share_pct,
-       round(sum(cost_usd), 2) as cost_usd
+       sum(gb_served)::decimal(18, 1) as gb_served,
+       (100 * sum(requests) / sum(sum(requests)) over ())::decimal(5, 1) as request_pct,
+       (100 * sum(bytes_sent) / sum(sum(bytes_sent)) over ())::decimal(5, 1) as byte_pct,
+       sum(cost_usd)::decimal(18, 2) as cost_usd,
+       (100 * sum(cost_usd) / sum(sum(cost_usd)) over ())::decimal(5, 1) as cost_pct
 from fct_cost_by_client_class_daily
 group by client_class
 order by cost_usd desc

@@ -364,7 +364,9 @@ def _format_value(value) -> str:
         return "true" if value else "false"
     if isinstance(value, int):
         return f"{value:,}"
-    if isinstance(value, (float, decimal.Decimal)):
+    if isinstance(value, decimal.Decimal):
+        return f"{value:,}"  # a DECIMAL keeps the scale the SQL chose
+    if isinstance(value, float):
         v = float(value)
         if math.isnan(v) or math.isinf(v):
             return str(v)
