@@ -113,7 +113,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _quiet_beam() -> None:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # Beam logs import-time notices (e.g. about optional GCP libraries) on the root logger.
+    logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
     for name in ("apache_beam", "absl"):
         logging.getLogger(name).setLevel(logging.ERROR)
 
@@ -239,24 +240,25 @@ def cmd_demo(args) -> None:
 
     work = os.path.abspath(args.workdir)
     data, out, db = os.path.join(work, "demo-data"), os.path.join(work, "demo-out"), os.path.join(work, "regmeter.duckdb")
+    shown = os.path.relpath  # paths as the user would type them
     t0 = time.monotonic()
-    print(f"1/3 generating {args.lines:,} lines of PyPI CDN logs for {args.date} (seed {args.seed}) → {data}/")
+    print(f"1/3 generating {args.lines:,} lines of PyPI CDN logs for {args.date} (seed {args.seed}) → {shown(data)}/")
     summary = generate_day(args.date, args.lines, args.seed, data)
     print(f"    {len(summary.files)} gzip objects, {summary.bytes_written / 1e6:,.1f} MB, {summary.seconds:.1f}s")
-    print(f"2/3 running the daily Beam job (local runner, {os.cpu_count()} workers) → {out}/")
+    print(f"2/3 running the daily Beam job (local runner, {os.cpu_count()} workers) → {shown(out)}/")
     t1 = time.monotonic()
     config = DailyJobConfig(date=args.date, input=data, output=out, secret=load_client_key_secret(), file_sizes=os.path.join(data, summary.sizes_path))
     manifest = run_daily(config, [])
     job_seconds = time.monotonic() - t1
     print_run_summary(manifest, job_seconds)
-    print(f"3/3 building the DuckDB warehouse → {db}")
+    print(f"3/3 building the DuckDB warehouse → {shown(db)}")
     build_warehouse(out, db)
     columns, rows = query(db, DEMO_QUERY)
     print()
     print(f"Cost per client class, {args.date} (CloudFront list prices; bytes estimated from file sizes — PyPI logs carry none):")
     print(format_table(columns, rows))
     print(f"\ndemo wall time {time.monotonic() - t0:.1f}s; daily job {job_seconds:.1f}s = {manifest['lines']['read'] / job_seconds:,.0f} lines/s")
-    print(f"explore: regmeter warehouse query --db {db} \"select * from fct_cost_by_client_class_daily\"")
+    print(f"explore: .venv/bin/regmeter warehouse query --db {shown(db)} \"select * from fct_cost_by_client_class_daily\"")
 
 
 def cmd_explain_ua(args) -> None:

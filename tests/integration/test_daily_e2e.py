@@ -184,3 +184,28 @@ class _no_raise:
 
     def __exit__(self, *exc):
         return False
+
+
+def test_emit_events_writes_classified_events_without_ips(tmp_path):
+    logs, out = tmp_path / "logs", tmp_path / "out"
+    generate_day(DAY, 3_000, 5, logs)
+    manifest = run_daily(_config(logs, out, emit_events=True), show_progress=False)
+    table = pq.read_table(out / "events" / f"date={DAY}")
+    from pipelines.events import EVENT_SCHEMA
+
+    assert table.num_rows == manifest["lines"]["parsed"]
+    assert set(EVENT_SCHEMA.names) <= set(table.column_names) and "ip_key" not in table.column_names
+    assert set(table.column("client_class").to_pylist()) <= {"human", "ci", "ai_agent", "mirror", "bot", "unknown"}
+    assert all(f.endswith(".log.gz") for f in table.column("source_file").unique().to_pylist())
+    assert table.column("bytes_estimated").to_pylist() == [True] * table.num_rows
+
+
+def test_explain_ua_json_lines(capsys, monkeypatch):
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("Mozilla/5.0 (compatible; GPTBot/1.2; +https://openai.com/gptbot)\npip/24.2 {\"ci\":true,\"installer\":{\"name\":\"pip\",\"version\":\"24.2\"}}\n"))
+    assert main(["explain-ua", "--json", "-"]) == 0
+    bot, ci = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert (bot["client_class"], bot["client_subclass"]) == ("bot", "bot/ai-crawler")
+    assert (ci["client_class"], ci["confidence"], ci["installer"]["name"], ci["installer"]["version"]) == ("ci", "declared", "pip", "24.2")
+    assert ci["evidence"] in ci["matched_rules"]
