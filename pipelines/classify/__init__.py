@@ -67,7 +67,8 @@ def _shared_scanner(needles: tuple[str, ...]) -> SubstringIndex:
 
 
 def _slug(value: str) -> str:
-    return value.strip().strip("/").lower().replace(" ", "-")
+    """Subclass names are kebab-case: 'z3c.pypimirror' → 'z3c-pypimirror', 'Claude Code' → 'claude-code'."""
+    return re.sub(r"[\s._]+", "-", value.strip().strip("/").lower())
 
 
 class _Context:
@@ -341,7 +342,7 @@ class Classifier:
         subclass = rule.client_subclass.format(
             agent=info.agent_declared or UNSPECIFIED,
             ci_vendor=info.ci_vendor or UNSPECIFIED,
-            family=info.family,
+            family=_slug(info.family),  # subclasses are kebab-case: z3c.pypimirror → z3c-pypimirror
             match=_slug(ctx.match) if ctx is not None and ctx.match else UNSPECIFIED,
         )
         cache_key = (rule.id, subclass)

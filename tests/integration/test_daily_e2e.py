@@ -198,6 +198,16 @@ def test_emit_events_writes_classified_events_without_ips(tmp_path):
     assert set(table.column("client_class").to_pylist()) <= {"human", "ci", "ai_agent", "mirror", "bot", "unknown"}
     assert all(f.endswith(".log.gz") for f in table.column("source_file").unique().to_pylist())
     assert table.column("bytes_estimated").to_pylist() == [True] * table.num_rows
+    # against the generator's ground truth, line by line
+    labels = pq.read_table(logs / "labels" / f"date={DAY}" / "labels.parquet")
+    truth = {(f, n): (c, s) for f, n, c, s in zip(*(labels.column(k).to_pylist() for k in ("source_file", "source_line", "client_class", "client_subclass")))}
+    got = [
+        ((os.path.relpath(f, logs), n), (c, s))
+        for f, n, c, s in zip(*(table.column(k).to_pylist() for k in ("source_file", "source_line", "client_class", "client_subclass")))
+    ]
+    class_agree = sum(truth[k][0] == v[0] for k, v in got) / len(got)
+    subclass_agree = sum(truth[k][1] == v[1] for k, v in got) / len(got)
+    assert class_agree >= 0.98 and subclass_agree >= 0.98, (class_agree, subclass_agree)
 
 
 def test_explain_ua_json_lines(capsys, monkeypatch):
