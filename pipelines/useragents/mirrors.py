@@ -41,25 +41,23 @@ def parse_devpi(ua: str, sep: int, agent: str | None) -> UserAgentInfo | None:
                          system_name=system_name, agent_declared=agent)
 
 
-def parse_z3c_pypimirror(ua: str, sep: int, agent: str | None) -> UserAgentInfo | None:
-    """z3c.pypimirror: `z3c.pypimirror/<v>`."""
-    if ua[sep] != "/":
-        return None
-    return UserAgentInfo("z3c.pypimirror", "z3c.pypimirror", first_token(ua, sep + 1) or None, agent_declared=agent)
+def _name_version_parser(family: str, installer_name: str, doc: str):
+    """A client whose UA is `<name>/<version>[ …]` and nothing else worth reading."""
+
+    def parse(ua: str, sep: int, agent: str | None) -> UserAgentInfo | None:
+        if ua[sep] != "/":
+            return None
+        return UserAgentInfo(family, installer_name, first_token(ua, sep + 1) or None, agent_declared=agent)
+
+    parse.__doc__ = doc
+    return parse
 
 
-def parse_pep381client(ua: str, sep: int, agent: str | None) -> UserAgentInfo | None:
-    """pep381client: `pep381client/<v>` or `pep381client-proxy/<v>` (both named pep381client, as linehaul does)."""
-    if ua[sep] != "/":
-        return None
-    return UserAgentInfo("pep381client", "pep381client", first_token(ua, sep + 1) or None, agent_declared=agent)
-
-
-def parse_artifactory(ua: str, sep: int, agent: str | None) -> UserAgentInfo | None:
-    """JFrog Artifactory remote repositories: `Artifactory/<v>`."""
-    if ua[sep] != "/":
-        return None
-    return UserAgentInfo("artifactory", "Artifactory", first_token(ua, sep + 1) or None, agent_declared=agent)
+parse_z3c_pypimirror = _name_version_parser("z3c.pypimirror", "z3c.pypimirror", "z3c.pypimirror: `z3c.pypimirror/<v>`.")
+parse_pep381client = _name_version_parser(
+    "pep381client", "pep381client", "pep381client: `pep381client/<v>` or `pep381client-proxy/<v>` (both named pep381client, as linehaul does)."
+)
+parse_artifactory = _name_version_parser("artifactory", "Artifactory", "JFrog Artifactory remote repositories: `Artifactory/<v>`.")
 
 
 def parse_nexus(ua: str, sep: int, agent: str | None) -> UserAgentInfo | None:

@@ -382,22 +382,22 @@ def _urllib_python(token: str) -> str | None:
     return None
 
 
-def parse_setuptools(ua: str, sep: int, agent: str | None) -> UserAgentInfo | None:
-    """setuptools (easy_install): `setuptools/<v> Python-urllib/<py>` or the reverse order."""
-    if ua[sep] != "/":
-        return None
-    tokens = ua.split(" ")
-    python = _urllib_python(tokens[1]) if len(tokens) == 2 else None
-    return UserAgentInfo("setuptools", "setuptools", tokens[0][sep + 1:] or None, python=python, agent_declared=agent)
+def _easy_install_parser(name: str):
+    """setuptools / distribute (easy_install): `<name>/<v> Python-urllib/<py>` or the reverse order."""
+
+    def parse(ua: str, sep: int, agent: str | None) -> UserAgentInfo | None:
+        if ua[sep] != "/":
+            return None
+        tokens = ua.split(" ")
+        python = _urllib_python(tokens[1]) if len(tokens) == 2 else None
+        return UserAgentInfo(name, name, tokens[0][sep + 1:] or None, python=python, agent_declared=agent)
+
+    parse.__doc__ = f"{name} (easy_install): `{name}/<v> Python-urllib/<py>` or the reverse order."
+    return parse
 
 
-def parse_distribute(ua: str, sep: int, agent: str | None) -> UserAgentInfo | None:
-    """distribute: `distribute/<v> Python-urllib/<py>` or the reverse order."""
-    if ua[sep] != "/":
-        return None
-    tokens = ua.split(" ")
-    python = _urllib_python(tokens[1]) if len(tokens) == 2 else None
-    return UserAgentInfo("distribute", "distribute", tokens[0][sep + 1:] or None, python=python, agent_declared=agent)
+parse_setuptools = _easy_install_parser("setuptools")
+parse_distribute = _easy_install_parser("distribute")
 
 
 def parse_python_urllib(ua: str, sep: int, agent: str | None) -> UserAgentInfo | None:
