@@ -21,7 +21,7 @@ from pipelines.io.outputs import staging_root
 from pipelines.io.publish import manifest_path, recover_interrupted, versions
 from pipelines.transforms import progress
 from pipelines.transforms.aggregate import AggregateUsage
-from pipelines.transforms.classify import ClassifyClients
+from pipelines.transforms.classify import ClassifyClients, TopUnknownUserAgents
 from pipelines.transforms.parse import DayPolicy, ParseLogs
 from pipelines.transforms.publish import PublishRun
 from pipelines.transforms.read import ReadLogChunks
@@ -118,7 +118,8 @@ def build_daily_pipeline(config: DailyJobConfig, objects: list[InputObject], opt
     if config.emit_events:
         writes.append(classified | "WriteEvents" >> WriteEvents(staging, date))
     written = writes | "AllWrites" >> beam.Flatten()
-    _ = parsed["stats"] | "PublishRun" >> PublishRun(run, read["inputs"], written)
+    top_unknown = classified | "TopUnknownUserAgents" >> TopUnknownUserAgents()
+    _ = parsed["stats"] | "PublishRun" >> PublishRun(run, read["inputs"], written, top_unknown)
     return p
 
 

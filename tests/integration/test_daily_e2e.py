@@ -219,3 +219,16 @@ def test_explain_ua_json_lines(capsys, monkeypatch):
     assert (bot["client_class"], bot["client_subclass"]) == ("bot", "bot/ai-crawler")
     assert (ci["client_class"], ci["confidence"], ci["installer"]["name"], ci["installer"]["version"]) == ("ci", "declared", "pip", "24.2")
     assert ci["evidence"] in ci["matched_rules"]
+
+
+def test_manifest_lists_the_top_unknown_user_agents(day_run):
+    _, out, manifest = day_run
+    top = manifest["top_unknown_user_agents"]
+    assert top and len(top) <= 25
+    assert [t["requests"] for t in top] == sorted((t["requests"] for t in top), reverse=True)
+    from pipelines.classify import Classifier
+
+    classifier = Classifier()
+    for entry in top:
+        ua = None if entry["user_agent"] == "(no user agent)" else entry["user_agent"]
+        assert classifier.classify(ua)[1].client_class == "unknown", entry
