@@ -26,6 +26,7 @@ EXAMPLES = {
     "warehouse build": "example:\n  regmeter warehouse build --output demo-out --db regmeter.duckdb",
     "warehouse query": "example:\n  regmeter warehouse query --db regmeter.duckdb \"select * from fct_cost_by_client_class_daily\"",
     "demo": "example:\n  regmeter demo --lines 1000000",
+    "classify-eval": "example:\n  regmeter classify-eval --labels demo-data/labels/date=2026-11-20/labels.parquet",
     "explain-ua": "examples:\n  regmeter explain-ua 'pip/24.2 {\"ci\":true,\"installer\":{\"name\":\"pip\",\"version\":\"24.2\"}}'\n  cut -f1 uas.txt | regmeter explain-ua --json -",
 }
 
@@ -104,6 +105,11 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--date", type=_date, default=dt.date(2026, 11, 20))
     demo.add_argument("--workdir", default=".", help="where demo-data/, demo-out/ and regmeter.duckdb go (default .)")
+
+    ev = command(sub, "classify-eval", "Confusion matrix and per-class precision/recall of the classifier against ground-truth labels.")
+    ev.add_argument("--labels", required=True, help="labels Parquet (source_file, source_line, client_class, agent_marked), as `regmeter generate` writes")
+    ev.add_argument("--logs", help="directory the labels' source_file paths are relative to (default: the labels' root)")
+    ev.add_argument("--rules", help="extra rules file, as for run daily")
 
     explain = command(sub, "explain-ua", "Show how a user agent is parsed and classified, and every rule that matched.")
     explain.add_argument("user_agent", help="the user agent, or - to read one per line from stdin")
@@ -297,6 +303,14 @@ def cmd_explain_ua(args) -> None:
                 print()
 
 
+def cmd_classify_eval(args) -> None:
+    from pipelines.classify.evaluate import evaluate, report
+
+    _check_exists(args.labels, "labels file")
+    _check_exists(args.logs, "logs directory")
+    print(report(evaluate(args.labels, args.logs, args.rules)))
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = _parser()
@@ -327,6 +341,8 @@ def main(argv: list[str] | None = None) -> int:
             cmd_demo(args)
         elif args.command == "explain-ua":
             cmd_explain_ua(args)
+        elif args.command == "classify-eval":
+            cmd_classify_eval(args)
     except user_errors as exc:
         print(f"regmeter: error: {exc}", file=sys.stderr)
         return 2
