@@ -21,16 +21,22 @@ class PartialUsageFn(beam.DoFn):
 
 
 class MergeUsageFn(beam.CombineFn):
-    """Accumulator: a list of partial tables, compacted once it holds many rows."""
+    """Accumulator: [compacted base table, newer partial tables...].
 
-    COMPACT_ROWS = 500_000
+    The newer tables are merged into the base once they hold as many rows as the base
+    (and at least COMPACT_ROWS): geometric growth keeps merging linear in the input,
+    where compacting on every add past a fixed size would be quadratic.
+    """
+
+    COMPACT_ROWS = 200_000
 
     def create_accumulator(self):
         return []
 
     def add_input(self, acc, table):
         acc.append(table)
-        if sum(t.num_rows for t in acc) > self.COMPACT_ROWS and len(acc) > 1:
+        pending = sum(t.num_rows for t in acc[1:])
+        if len(acc) > 2 and pending >= max(self.COMPACT_ROWS, acc[0].num_rows):
             acc[:] = [merge_partials(acc)]
         return acc
 
