@@ -112,7 +112,7 @@ def build_daily_pipeline(config: DailyJobConfig, objects: list[InputObject], opt
     parsed = read["chunks"] | "ParseLogs" >> ParseLogs(config.registry, DayPolicy(config.date, config.late_minutes))
     classified = parsed["events"] | "ClassifyClients" >> ClassifyClients(config.secret, config.rules, config.file_sizes)
     writes = [
-        classified | "AggregateUsage" >> AggregateUsage() | "WriteUsage" >> WriteUsage(staging),
+        classified | "AggregateUsage" >> AggregateUsage(staging) | "WriteUsage" >> WriteUsage(staging),
         parsed["dead_letters"] | "WriteDeadLetters" >> WriteDeadLetters(staging, date),
     ]
     if config.emit_events:

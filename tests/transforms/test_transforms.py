@@ -73,6 +73,6 @@ def test_classify_and_aggregate_count_each_parsed_line_once(tmp_path):
         assert_that(classes | beam.combiners.Count.PerElement(), equal_to([("ci", 1), ("human", 2), ("bot", 1), ("mirror", 1), ("unknown", 2)]), label="Classes")
         no_ip = classified | beam.Map(lambda c: "ip_key" in c.events.column_names)
         assert_that(no_ip | beam.Distinct(), equal_to([False]), label="NoIpColumn")
-        usage = classified | AggregateUsage()
+        usage = classified | AggregateUsage(str(tmp_path / "staging"))
         requests = usage | beam.Map(lambda kv: sum(kv[1].column("requests").to_pylist())) | beam.CombineGlobally(sum)
         assert_that(requests, equal_to([7]), label="RequestsEqualParsed")
