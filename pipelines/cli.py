@@ -182,7 +182,7 @@ def print_run_summary(manifest: dict, seconds: float) -> None:
     unknown = manifest.get("top_unknown_user_agents") or []
     if unknown:
         shown = ", ".join(f"{u['user_agent'][:40]!r} ({u['requests']:,})" for u in unknown[:3])
-        print(f"  top unrecognised user agents (all {len(unknown)} in the manifest): {shown}")
+        print(f"  top user agents classed unknown (all {len(unknown)} in the manifest): {shown}")
 
 
 def cmd_run_daily(args, beam_args: list[str]) -> dict:

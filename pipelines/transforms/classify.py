@@ -48,7 +48,7 @@ EMPTY_UA = "(no user agent)"
 
 
 class CountUnknownUserAgentsFn(beam.DoFn):
-    """Per chunk: requests by user agent among clients no rule recognised."""
+    """Per chunk: requests by user agent among clients classed unknown (scripts, empty UAs, unrecognised)."""
 
     def process(self, chunk: EventChunk):
         events = chunk.events
@@ -87,7 +87,7 @@ class TopUserAgentsFn(beam.CombineFn):
 
 
 class TopUnknownUserAgents(beam.PTransform):
-    """Classified chunks → one list: the day's most frequent unrecognised user agents (next rules to write)."""
+    """Classified chunks → one list: the day's most frequent user agents classed unknown (candidates for new rules)."""
 
     def __init__(self, top: int = 25):
         super().__init__()
