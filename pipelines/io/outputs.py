@@ -35,11 +35,15 @@ def partition_dir(root: str, kind: str, date: str) -> str:
     return files.join(root, kind, f"date={date}")
 
 
+def parquet_bytes(table: pa.Table, compression: str = "zstd") -> bytes:
+    buf = io.BytesIO()
+    pq.write_table(table, buf, compression=compression, use_dictionary=True, write_statistics=True)
+    return buf.getvalue()
+
+
 def write_parquet(path: str, table: pa.Table) -> int:
     """Write and read back the footer: the row count on disk must equal the table's."""
-    buf = io.BytesIO()
-    pq.write_table(table, buf, compression="zstd", use_dictionary=True, write_statistics=True)
-    files.write_bytes(path, buf.getvalue())
+    files.write_bytes(path, parquet_bytes(table))
     with files.open_read(path) as f:
         on_disk = pq.ParquetFile(f).metadata.num_rows
     if on_disk != table.num_rows:

@@ -11,13 +11,12 @@ out of memory at 4M).
 
 from __future__ import annotations
 
-import io
-
 import apache_beam as beam
 import pyarrow.parquet as pq
 
 from pipelines.aggregate import PARTIAL_SCHEMA, finalize_usage, merge_partials, partial_usage, split_by_hour
 from pipelines.io import files
+from pipelines.io.outputs import parquet_bytes
 from pipelines.transforms.elements import EventChunk
 
 FOLD_FILES = 16  # partial files merged at a time
@@ -34,9 +33,7 @@ class SpillPartialUsageFn(beam.DoFn):
     def process(self, chunk: EventChunk):
         for (date, hour), table in split_by_hour(partial_usage(chunk.events)).items():
             path = files.join(partials_dir(self.staging, date, hour), f"{chunk.chunk_id}.parquet")
-            buf = io.BytesIO()
-            pq.write_table(table, buf, compression="lz4")
-            files.write_bytes(path, buf.getvalue())
+            files.write_bytes(path, parquet_bytes(table, compression="lz4"))  # scratch: fast, not small
             yield (date, hour), path
 
 

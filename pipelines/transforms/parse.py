@@ -35,9 +35,9 @@ def locate(relative_lines: pa.Array, segments: list[Segment]) -> tuple[pa.Array,
     sizes = np.array([s.lines for s in segments], dtype=np.int64)
     starts = np.concatenate([[1], 1 + np.cumsum(sizes)[:-1]])
     rel = relative_lines.to_numpy(zero_copy_only=False).astype(np.int64)
-    idx = pa.array(np.searchsorted(starts, rel, side="right") - 1)
+    idx = np.searchsorted(starts, rel, side="right") - 1
     firsts = np.array([s.first_line for s in segments], dtype=np.int64)
-    absolute = pa.array(rel - starts[idx.to_numpy()] + firsts[idx.to_numpy()], pa.int64())
+    absolute = pa.array(rel - starts[idx] + firsts[idx], pa.int64())
     paths = pa.array([s.source.path for s in segments], pa.string()).take(idx)
     times = pa.array([s.source.object_time for s in segments], pa.timestamp("us", tz="UTC")).take(idx)
     return paths, absolute, times

@@ -22,6 +22,9 @@ class _ChunkBuilder:
 
     def __init__(self, target: int):
         self.target = target
+        self._reset()
+
+    def _reset(self) -> None:
         self.parts: list[bytes] = []
         self.segments: list[Segment] = []
         self.problems: list = []
@@ -50,7 +53,7 @@ class _ChunkBuilder:
         first = self.segments[0] if self.segments else None
         ident = f"{first.source.path}:{first.first_line}" if first else f"{self.problems[0][0].path}:problems"
         chunk = LogChunk(hashlib.sha1(ident.encode()).hexdigest()[:16], self.segments, b"".join(self.parts), self.format_name or formats.AUTO, self.problems)
-        self.__init__(self.target)
+        self._reset()
         return [chunk]
 
 
